@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -225,9 +226,12 @@ func TestFilesystem(t *testing.T) {
 	opts.FSMountTimeout = 50 * time.Millisecond
 	release := make(chan struct{})
 	defer close(release)
+	var mu sync.Mutex
 	var statted []string
 	opts.Statfs = func(path string) (unixStatfs, error) {
+		mu.Lock()
 		statted = append(statted, path)
+		mu.Unlock()
 		switch path {
 		case "testdata/rootfs/mnt/stuck":
 			<-release // a hung mount
@@ -267,6 +271,8 @@ func TestFilesystem(t *testing.T) {
 		}
 	}
 	stuckCalls := 0
+	mu.Lock()
+	defer mu.Unlock()
 	for _, p := range statted {
 		if p == "testdata/rootfs/mnt/stuck" {
 			stuckCalls++
