@@ -2,7 +2,9 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sync"
 	"time"
@@ -16,8 +18,8 @@ import (
 type StatfsFunc func(path string) (unix.Statfs_t, error)
 
 type filesystemCollector struct {
-	fs   procfs.FS
-	opts *Options
+	procfs procfs.FS
+	opts   *Options
 
 	size, free, avail, files, filesFree, readonly, deviceError *prometheus.Desc
 
@@ -29,13 +31,13 @@ type filesystemCollector struct {
 }
 
 func newFilesystemCollector(opts *Options) (*filesystemCollector, error) {
-	fs, err := procfs.NewFS(opts.ProcPath)
+	pfs, err := procfs.NewFS(opts.ProcPath)
 	if err != nil {
 		return nil, err
 	}
 	labels := []string{"device", "fstype", "mountpoint"}
 	return &filesystemCollector{
-		fs:          fs,
+		procfs:      pfs,
 		opts:        opts,
 		size:        desc("filesystem", "size_bytes", "Filesystem size in bytes.", labels...),
 		free:        desc("filesystem", "free_bytes", "Filesystem free space in bytes.", labels...),
@@ -54,12 +56,14 @@ type mount struct{ device, fstype, mountpoint string }
 // mounted at --path.procfs) after the exclude filters, one per mount point:
 // where mounts are stacked the last one is what statfs sees.
 func (c *filesystemCollector) mounts() ([]mount, error) {
-	infos, err := c.fs.GetProcMounts(1)
+	infos, err := c.procfs.GetProcMounts(1)
+	if errors.Is(err, fs.ErrNotExist) {
+		// No PID 1 in this procfs (a container's own /proc without hostPID
+		// shows it, but a fixture may not): fall back to our own view.
+		infos, err = c.procfs.GetMounts()
+	}
 	if err != nil {
-		infos, err = c.fs.GetMounts()
-		if err != nil {
-			return nil, noData(fmt.Errorf("read mountinfo: %w", err))
-		}
+		return nil, noData(fmt.Errorf("read mountinfo: %w", err))
 	}
 	index := map[string]int{}
 	var out []mount

@@ -325,6 +325,7 @@ func TestMalformedSources(t *testing.T) {
 		{"stat", "stat", "cpu  1 2 3\nbtime notanumber\n", "btime", 0},
 		{"diskstats", "diskstats", "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n   8      16 sdb 1 2 x 4 5 6 7 8 9 10 11\n", "diskstats", 9},
 		{"pressure", "pressure/cpu", "some avg10=0.00 avg60=x\n", "pressure cpu", -1},
+		{"filesystem", "1/mountinfo", "27 1 259:2 / / rw,relatime\n", "mountinfo", 0},
 		{"netdev", "net/dev", "header\nheader\n eth0: 1 2 3\n", "net/dev", 0},
 	}
 	for _, tc := range cases {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/nexclipper/nexclipper/exporter/cgroup"
@@ -55,6 +56,12 @@ func run(args []string) int {
 		return 2
 	}
 	logger := promslog.New(cfg.log)
+	// The live heap is about a megabyte and a scrape allocates a few hundred
+	// kilobytes: collecting at 50% growth instead of Go's default 100% keeps
+	// ~2.5 MB less resident for a negligible CPU cost. GOGC still overrides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	if err := checkPaths(cfg); err != nil {
 		logger.Error("bad path flag", "err", err)
 		fmt.Fprintf(os.Stderr, "%s: error: %v\n", programName, err)
