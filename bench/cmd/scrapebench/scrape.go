@@ -21,7 +21,7 @@ const acceptText = "text/plain;version=0.0.4"
 type result struct {
 	Target      target
 	Durations   []time.Duration // timed scrapes, in the order they ran
-	RSSBytes    int64           // VmRSS right after the last timed scrape
+	RSS         rssSample       // right after the last timed scrape
 	Series      seriesCount     // of the last timed scrape
 	TextBytes   int             // body of the last timed scrape
 	GzipBytes   int             // body of one extra request with Accept-Encoding: gzip
@@ -86,7 +86,7 @@ func measure(cfg config, logger *slog.Logger) ([]result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", t.Name, err)
 		}
-		results[i].RSSBytes = rss
+		results[i].RSS = rss
 		results[i].TextBytes = len(last[i])
 		results[i].Series = countSeries(last[i])
 	}
@@ -151,34 +151,59 @@ func snippet(body []byte) string {
 	return strconv.Quote(s)
 }
 
-// readRSS returns VmRSS of pid in bytes. /proc reports it in kB meaning KiB;
-// it is the same figure as `ps -o rss=`.
-func readRSS(pid int) (int64, error) {
+// rssSample is resident memory from one read of /proc/PID/status, in bytes.
+// VmRSS = RssAnon + RssFile + RssShmem, so Anon + File may fall short of Total
+// by the shared-memory part (and by rounding to kB).
+type rssSample struct {
+	Total int64 // VmRSS, the same figure as `ps -o rss=`
+	Anon  int64 // RssAnon: heap, stacks, other private anonymous pages
+	File  int64 // RssFile: file-backed pages, mostly the mapped executable
+	Split bool  // false when the kernel (< 4.5) reports no RssAnon/RssFile
+}
+
+// readRSS reads VmRSS, RssAnon and RssFile of pid in one read of
+// /proc/PID/status, so the three figures are from the same moment.
+func readRSS(pid int) (rssSample, error) {
 	path := fmt.Sprintf("/proc/%d/status", pid)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, fmt.Errorf("read RSS: %w", err)
+		return rssSample{}, fmt.Errorf("read RSS: %w", err)
 	}
-	return parseVmRSS(data, path)
+	return parseRSS(data, path)
 }
 
-func parseVmRSS(status []byte, path string) (int64, error) {
+// parseRSS parses the VmRSS, RssAnon and RssFile lines of a /proc/PID/status
+// file; /proc reports them in kB meaning KiB. A missing VmRSS is an error, a
+// missing RssAnon or RssFile (kernels before 4.5) only leaves Split false.
+func parseRSS(status []byte, path string) (rssSample, error) {
+	fields := map[string]*int64{"VmRSS": nil, "RssAnon": nil, "RssFile": nil}
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
+		key, rest, ok := strings.Cut(sc.Text(), ":")
+		if _, want := fields[key]; !ok || !want || fields[key] != nil {
 			continue
 		}
-		fields := strings.Fields(rest)
-		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("%s: unexpected VmRSS line %q", path, sc.Text())
+		v := strings.Fields(rest)
+		if len(v) != 2 || v[1] != "kB" {
+			return rssSample{}, fmt.Errorf("%s: unexpected %s line %q", path, key, sc.Text())
 		}
-		kib, err := strconv.ParseInt(fields[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: VmRSS: %w", path, err)
+		kib, err := strconv.ParseInt(v[0], 10, 64)
+		if err != nil || kib < 0 {
+			return rssSample{}, fmt.Errorf("%s: unexpected %s line %q", path, key, sc.Text())
 		}
-		return kib * 1024, nil
+		n := kib * 1024
+		fields[key] = &n
 	}
-	// Kernel threads and zombies have no VmRSS line.
-	return 0, fmt.Errorf("%s: no VmRSS line (zombie or kernel thread?)", path)
+	if err := sc.Err(); err != nil {
+		return rssSample{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if fields["VmRSS"] == nil {
+		// Kernel threads and zombies have no VmRSS line.
+		return rssSample{}, fmt.Errorf("%s: no VmRSS line (zombie or kernel thread?)", path)
+	}
+	r := rssSample{Total: *fields["VmRSS"], Anon: -1, File: -1}
+	if fields["RssAnon"] != nil && fields["RssFile"] != nil {
+		r.Anon, r.File, r.Split = *fields["RssAnon"], *fields["RssFile"], true
+	}
+	return r, nil
 }

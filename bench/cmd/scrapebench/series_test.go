@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,17 +27,38 @@ nodes_total 2
 	f("node_load1 1\r\nnode_load5 2", seriesCount{Total: 2, Node: 2})
 }
 
-func TestParseVmRSS(t *testing.T) {
-	f := func(status string, want int64, wantErr bool) {
+func TestParseRSS(t *testing.T) {
+	f := func(status string, want rssSample, wantErr string) {
 		t.Helper()
-		got, err := parseVmRSS([]byte(status), "status")
-		if (err != nil) != wantErr || got != want {
-			t.Fatalf("parseVmRSS(%q) = %d, %v; want %d, error %v", status, got, err, want, wantErr)
+		got, err := parseRSS([]byte(status), "/proc/7/status")
+		if wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), wantErr) || !strings.Contains(err.Error(), "/proc/7/status") {
+				t.Fatalf("parseRSS(%q) error = %v, want it to name the file and contain %q", status, err, wantErr)
+			}
+			return
+		}
+		if err != nil || got != want {
+			t.Fatalf("parseRSS(%q) = %+v, %v; want %+v", status, got, err, want)
 		}
 	}
-	f("Name:\tx\nVmHWM:\t   30 kB\nVmRSS:\t   20116 kB\nRssAnon:\t1 kB\n", 20116*1024, false)
-	f("Name:\tkthreadd\nState:\tS\n", 0, true)
-	f("VmRSS:\t12 MB\n", 0, true)
+	const k = 1024
+	// As on Linux >= 4.5: VmRSS = RssAnon + RssFile + RssShmem.
+	f("Name:\tx\nVmHWM:\t   30 kB\nVmRSS:\t   20116 kB\nRssAnon:\t    4680 kB\nRssFile:\t   15436 kB\nRssShmem:\t       0 kB\n",
+		rssSample{Total: 20116 * k, Anon: 4680 * k, File: 15436 * k, Split: true}, "")
+	// Order does not matter; only the first line of a kind counts.
+	f("RssFile:\t2 kB\nRssAnon:\t1 kB\nVmRSS:\t3 kB\nVmRSS:\t99 kB\n",
+		rssSample{Total: 3 * k, Anon: 1 * k, File: 2 * k, Split: true}, "")
+	// Kernels before 4.5 have no RssAnon/RssFile: VmRSS only, no split.
+	f("Name:\tx\nVmRSS:\t   20116 kB\nVmData:\t 1 kB\n",
+		rssSample{Total: 20116 * k, Anon: -1, File: -1}, "")
+	// Half a split is no split.
+	f("VmRSS:\t3 kB\nRssAnon:\t1 kB\n", rssSample{Total: 3 * k, Anon: -1, File: -1}, "")
+	f("Name:\tkthreadd\nState:\tS\n", rssSample{}, "no VmRSS line")
+	f("RssAnon:\t1 kB\nRssFile:\t2 kB\n", rssSample{}, "no VmRSS line")
+	f("VmRSS:\t12 MB\n", rssSample{}, `unexpected VmRSS line "VmRSS:\t12 MB"`)
+	f("VmRSS:\tx kB\n", rssSample{}, "unexpected VmRSS line")
+	f("VmRSS:\t3 kB\nRssAnon:\t-1 kB\nRssFile:\t2 kB\n", rssSample{}, "unexpected RssAnon line")
+	f("VmRSS:\t3 kB\nRssAnon:\t1 kB\nRssFile:\t2\n", rssSample{}, "unexpected RssFile line")
 }
 
 func TestPercentile(t *testing.T) {
