@@ -6,6 +6,9 @@ BIN         := bin
 TOOLS       ?= $(HOME)/.cache/nexclipper/bin
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+# Prometheus 3.x, the remote-write 2.0 sender of the e2e tests (Debian ships 2.x).
+PROM3_VERSION := v0.316.0
+PROM3       := $(TOOLS)/prometheus-$(PROM3_VERSION)/prometheus
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -16,22 +19,33 @@ LDFLAGS  := -s -w -X $(VPKG).Version=$(VERSION) -X $(VPKG).Revision=$(REVISION) 
             -X $(VPKG).BuildUser=nexclipper -X $(VPKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
 EXPORTER_ADDR ?= 127.0.0.1:9910
+RECEIVER_ADDR ?= 127.0.0.1:9911
+RUN_DIR       ?= .run
 
-.PHONY: all build test lint deps run bench-exporter golden clean
+.PHONY: all build test lint deps deps-apt fuzz run bench-exporter golden clean
 
 all: build
 
-build: $(BIN)/nexclipper-exporter
+build: $(BIN)/nexclipper-exporter $(BIN)/nexclipper-receiver
 
 $(BIN)/nexclipper-exporter: FORCE
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./exporter/cmd/nexclipper-exporter
 
+$(BIN)/nexclipper-receiver: FORCE
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./receiver/cmd/nexclipper-receiver
+
 FORCE:
 
-## deps: system packages the tests use (promtool from Debian's prometheus).
-deps:
-	@command -v promtool >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
-	@command -v promtool >/dev/null 2>&1 || { echo "promtool still missing after apt-get install prometheus" >&2; exit 1; }
+## deps: what the tests use: Debian's prometheus (2.x server and promtool), Prometheus 3.x built from its module.
+deps: deps-apt $(PROM3)
+
+deps-apt:
+	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
+	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { echo "prometheus/promtool still missing after apt-get install prometheus" >&2; exit 1; }
+
+$(PROM3):
+	@echo "building Prometheus $(PROM3_VERSION) into $(dir $@) (several minutes the first time)"
+	GOBIN=$(dir $@) $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROM3_VERSION)
 
 $(STATICCHECK):
 	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -44,17 +58,23 @@ lint: $(STATICCHECK)
 
 ## test: everything CI runs.
 test: deps lint build
-	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/
+	NEXCLIPPER_PROMETHEUS3=$(PROM3) $(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./receiver/remotewrite/
+	$(MAKE) fuzz FUZZTIME=10s
+
+## fuzz: run each remote-write decoder fuzz target for FUZZTIME (a long run: make fuzz FUZZTIME=30m).
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test ./receiver/remotewrite -run '^$$' -fuzz '^FuzzRemoteWriteV1$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./receiver/remotewrite -run '^$$' -fuzz '^FuzzRemoteWriteV2$$' -fuzztime $(FUZZTIME)
 
 ## golden: rewrite the end-to-end golden files (review the diff before committing).
 golden:
 	$(GO) test ./exporter/cmd/nexclipper-exporter/ -run TestGolden -update
 
-## run: build and start the exporter on $(EXPORTER_ADDR) in the foreground.
+## run: build and start the pipeline on 127.0.0.1: the exporter, and the receiver scraping it.
 run: build
-	@echo "nexclipper-exporter: metrics at http://$(EXPORTER_ADDR)/metrics (Ctrl-C stops it)"
-	$(BIN)/nexclipper-exporter --web.listen-address=$(EXPORTER_ADDR)
+	deploy/local/run.sh $(BIN) $(EXPORTER_ADDR) $(RECEIVER_ADDR) $(RUN_DIR)
 
 ## bench-exporter: ours against Debian's node_exporter, side by side.
 bench-exporter: build

@@ -1,0 +1,122 @@
+// Command nexclipper-receiver is a Prometheus remote-write target (1.0 and
+// 2.0) that stores into a local Prometheus TSDB and serves the Prometheus
+// HTTP query API, so Grafana uses it as an ordinary Prometheus data source.
+// With --scrape.config-file it also scrapes targets itself.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nexclipper/nexclipper/receiver/localstore"
+	"github.com/nexclipper/nexclipper/receiver/query"
+	"github.com/nexclipper/nexclipper/receiver/remotewrite"
+	"github.com/nexclipper/nexclipper/receiver/selfscrape"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	v1 "github.com/prometheus/prometheus/web/api/v1"
+)
+
+const programName = "nexclipper-receiver"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cfg := newConfig()
+	app := newApp(cfg)
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: error: %v, try --help\n", programName, err)
+		return 2
+	}
+	logger := promslog.New(cfg.log)
+	if err := cfg.finish(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: error: %v\n", programName, err)
+		return 2
+	}
+	logger.Info("starting "+programName, "version", version.Info(), "storage", cfg.store.Path)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewGoCollector(),
+		versioncollector.NewCollector("nexclipper_receiver"),
+	)
+	db, err := localstore.Open(cfg.store, logger, reg)
+	if err != nil {
+		logger.Error("cannot open storage", "err", err)
+		return 1
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			logger.Error("close storage", "err", err)
+		}
+	}()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var wg sync.WaitGroup
+	var targets func(context.Context) v1.TargetRetriever
+	if cfg.scrapeConfigFile != "" {
+		scraper, err := selfscrape.New(cfg.scrapeConfigFile, db, logger, reg)
+		if err != nil {
+			logger.Error("cannot start self-scrape", "err", err)
+			return 2
+		}
+		targets = func(context.Context) v1.TargetRetriever { return scraper.Manager() }
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := scraper.Run(ctx); err != nil {
+				logger.Error("self-scrape stopped", "err", err)
+			}
+		}()
+	}
+
+	engine := query.NewEngine(cfg.query, logger, reg)
+	api, err := query.NewHandler(cfg.query, engine, db, db, targets, logger, reg)
+	if err != nil {
+		logger.Error("cannot build query API", "err", err)
+		return 1
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/write", remotewrite.NewHandler(cfg.write, db, logger, reg))
+	mux.Handle("/api/v1/", api)
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: true}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- web.ListenAndServe(server, cfg.web, logger) }()
+	code := 0
+	select {
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("server stopped", "err", err)
+			code = 1
+		}
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	}
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = server.Shutdown(shutdownCtx)
+	wg.Wait()
+	return code
+}
