@@ -14,7 +14,8 @@ import (
 )
 
 // prometheusConfig scrapes the exporter every second and remote-writes to
-// the receiver with a short batch deadline, so data arrives within seconds.
+// the receiver with a short batch deadline, so data arrives within seconds,
+// through one shard, so samples arrive in scrape order.
 func prometheusConfig(exporterAddr, receiverAddr, protobufMessage string) string {
 	msg := ""
 	if protobufMessage != "" {
@@ -31,6 +32,7 @@ remote_write:
   - url: http://%s/api/v1/write%s
     queue_config:
       batch_send_deadline: 1s
+      max_shards: 1
       min_backoff: 100ms
       max_backoff: 1s
 `, exporterAddr, receiverAddr, msg)
@@ -127,6 +129,7 @@ func TestPrometheus2RemoteWriteV1(t *testing.T) {
 	receiver := startReceiver(t, t.TempDir())
 	prom := startPrometheus(t, path, prometheusConfig(exporter.addr, receiver.addr, ""))
 	checkPipeline(t, prom, receiver, "1.0")
+	compareQueries(t, prom, receiver)
 }
 
 // TestPrometheus3RemoteWriteV2: Prometheus 3.16 sends remote-write 2.0
@@ -140,4 +143,5 @@ func TestPrometheus3RemoteWriteV2(t *testing.T) {
 	receiver := startReceiver(t, t.TempDir())
 	prom := startPrometheus(t, path, prometheusConfig(exporter.addr, receiver.addr, "io.prometheus.write.v2.Request"))
 	checkPipeline(t, prom, receiver, "2.0")
+	compareQueries(t, prom, receiver)
 }
