@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -55,31 +52,16 @@ type series struct {
 
 func rangeQuery(t *testing.T, addr, q string, start, end time.Time, step time.Duration) map[string]series {
 	t.Helper()
-	v := url.Values{
+	form := url.Values{
 		"query": {q},
 		"start": {strconv.FormatInt(start.Unix(), 10)},
 		"end":   {strconv.FormatInt(end.Unix(), 10)},
 		"step":  {step.String()},
 	}
-	resp, err := http.PostForm("http://"+addr+"/api/v1/query_range", v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var r apiResponse
-	if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
-		t.Fatalf("query_range %q at %s: %d %s", q, addr, resp.StatusCode, body)
-	}
-	var data struct {
-		ResultType string   `json:"resultType"`
-		Result     []series `json:"result"`
-	}
-	if err := json.Unmarshal(r.Data, &data); err != nil {
-		t.Fatal(err)
-	}
+	var result []series
+	queryAPI(t, addr, "query_range", form, "matrix", &result)
 	out := map[string]series{}
-	for _, s := range data.Result {
+	for _, s := range result {
 		out[labelKey(s.Metric)] = s
 	}
 	return out

@@ -183,11 +183,12 @@ type vectorSample struct {
 	Value  [2]any            `json:"value"`
 }
 
-// instantQuery runs a PromQL instant query against a Prometheus-compatible
-// API at addr and returns the vector.
-func instantQuery(t *testing.T, addr, q string) []vectorSample {
+// queryAPI POSTs a query form to a Prometheus-compatible API endpoint at
+// addr (query or query_range), requires the success envelope and the result
+// type, and decodes the result into result.
+func queryAPI(t *testing.T, addr, endpoint string, form url.Values, resultType string, result any) {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/api/v1/query?query=" + url.QueryEscape(q))
+	resp, err := http.PostForm("http://"+addr+"/api/v1/"+endpoint, form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,19 +196,29 @@ func instantQuery(t *testing.T, addr, q string) []vectorSample {
 	body, _ := io.ReadAll(resp.Body)
 	var r apiResponse
 	if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
-		t.Fatalf("query %q at %s: %d %s", q, addr, resp.StatusCode, body)
+		t.Fatalf("%s %q at %s: %d %s", endpoint, form.Get("query"), addr, resp.StatusCode, body)
 	}
 	var data struct {
-		ResultType string         `json:"resultType"`
-		Result     []vectorSample `json:"result"`
+		ResultType string          `json:"resultType"`
+		Result     json.RawMessage `json:"result"`
 	}
 	if err := json.Unmarshal(r.Data, &data); err != nil {
 		t.Fatal(err)
 	}
-	if data.ResultType != "vector" {
-		t.Fatalf("query %q: result type %s", q, data.ResultType)
+	if data.ResultType != resultType {
+		t.Fatalf("%s %q: result type %s, want %s", endpoint, form.Get("query"), data.ResultType, resultType)
 	}
-	return data.Result
+	if err := json.Unmarshal(data.Result, result); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// instantQuery runs a PromQL instant query at addr and returns the vector.
+func instantQuery(t *testing.T, addr, q string) []vectorSample {
+	t.Helper()
+	var out []vectorSample
+	queryAPI(t, addr, "query", url.Values{"query": {q}}, "vector", &out)
+	return out
 }
 
 // eventually polls cond until it holds or timeout passes.
