@@ -60,6 +60,7 @@ lint: $(STATICCHECK)
 test: deps lint build
 	NEXCLIPPER_PROMETHEUS3=$(PROM3) $(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./receiver/remotewrite/
+	cd e2e/thanoscompat && $(GO) test -count=1 ./...
 	$(MAKE) fuzz FUZZTIME=10s
 
 ## fuzz: run each remote-write decoder fuzz target for FUZZTIME (a long run: make fuzz FUZZTIME=30m).

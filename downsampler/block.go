@@ -12,6 +12,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/value"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
@@ -226,7 +227,10 @@ func expandRaw(chks []chunks.Meta, buf []Sample, reuseIt *chunkenc.Iterator) (_ 
 				return buf, false, nil
 			}
 			t, v := it.At()
-			if t < lastT {
+			// Stale markers are dropped here, before the chunk sizing counts
+			// samples, as Thanos's expandXorChunkIterator does; keeping them
+			// would cut our 5m chunks at other places than Thanos's.
+			if t < lastT || value.IsStaleNaN(v) {
 				continue
 			}
 			buf = append(buf, Sample{t, v})
