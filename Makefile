@@ -22,7 +22,7 @@ EXPORTER_ADDR ?= 127.0.0.1:9910
 RECEIVER_ADDR ?= 127.0.0.1:9911
 RUN_DIR       ?= .run
 
-.PHONY: all build test lint deps deps-apt fuzz run bench-exporter golden clean
+.PHONY: all build test lint deps deps-apt fuzz run bench-exporter bench-receiver golden clean
 
 all: build
 
@@ -80,6 +80,10 @@ run: build
 ## bench-exporter: ours against Debian's node_exporter, side by side.
 bench-exporter: build
 	bench/exporter.sh $(BIN)/nexclipper-exporter bench/results/exporter.md
+
+## bench-receiver: ours against Prometheus 3.16 and VictoriaMetrics on the same remote-write load.
+bench-receiver: build
+	bench/receiver.sh $(BIN)/nexclipper-receiver bench/results/receiver.md
 
 clean:
 	rm -rf $(BIN)
