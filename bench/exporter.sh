@@ -49,39 +49,10 @@ else
 fi
 ours_name=nexclipper
 
-tmp=$(mktemp -d)
-pids=()
-
-stop_pid() {
-	local pid=$1 i
-	kill "$pid" 2>/dev/null || return 0
-	# Bounded: an exporter that ignores SIGTERM gets SIGKILL after 5 s.
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-	local pid
-	for pid in ${pids[@]+"${pids[@]}"}; do stop_pid "$pid"; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# free_port prints a TCP port on 127.0.0.1 that nothing listens on right now.
-# Another process may still take it before the exporter binds, so start_exporter
-# retries with a new port when the exporter dies early.
-free_port() {
-	if command -v python3 >/dev/null; then
-		python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-	else
-		echo $((20000 + RANDOM % 40000))
-	fi
-}
+# An exporter/TSDB closing its head may take a while, but not forever.
+stop_seconds=5
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 # start_exporter NAME BINARY: starts BINARY on a free port, waits until it
 # answers /metrics and sets STARTED_PID and STARTED_URL.

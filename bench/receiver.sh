@@ -95,39 +95,10 @@ if $need_vm && [[ ! -x $vm_bin ]]; then
 		die "cannot install VictoriaMetrics"
 fi
 
-tmp=$(mktemp -d)
-pids=()
-
-stop_pid() {
-	local pid=$1 i
-	kill "$pid" 2>/dev/null || return 0
-	# Bounded: a TSDB closing its head may take a while, but not forever.
-	for ((i = 0; i < ${STOP_SECONDS:-60} * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		log "pid $pid ignored SIGTERM for ${STOP_SECONDS:-60}s; SIGKILL"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-	local pid
-	for pid in ${pids[@]+"${pids[@]}"}; do stop_pid "$pid"; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-	if command -v python3 >/dev/null; then
-		python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-	else
-		echo $((20000 + RANDOM % 40000))
-	fi
-}
+# An exporter/TSDB closing its head may take a while, but not forever.
+stop_seconds=${STOP_SECONDS:-60}
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 # command_for SYSTEM PORT DIR prints the command line that starts SYSTEM.
 command_for() {
