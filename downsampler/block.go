@@ -2,16 +2,13 @@ package downsampler
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 
 	"github.com/oklog/ulid/v2"
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/value"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
@@ -41,68 +38,33 @@ func Downsample(ctx context.Context, logger *slog.Logger, blockDir string, resol
 	if srcMeta.Thanos.Downsample.Resolution >= resolution {
 		return id, fmt.Errorf("%w: block %s at %d ms, target %d ms", ErrResolution, blockDir, srcMeta.Thanos.Downsample.Resolution, resolution)
 	}
-
 	b, err := tsdb.OpenBlock(logger, blockDir, NewPool(), nil)
 	if err != nil {
 		return id, fmt.Errorf("open block %s: %w", blockDir, err)
 	}
 	defer func() { err = errors.Join(err, b.Close()) }()
-
-	uid, err := ulid.New(ulid.Now(), rand.Reader)
+	newMeta, err := DownsampleWindow(ctx, logger, WindowOptions{
+		Blocks:           []tsdb.BlockReader{b},
+		SourceResolution: srcMeta.Thanos.Downsample.Resolution,
+		Resolution:       resolution,
+		MinTime:          srcMeta.MinTime,
+		MaxTime:          srcMeta.MaxTime,
+		OutDir:           outDir,
+		Compaction:       &srcMeta.Compaction,
+		Labels:           srcMeta.Thanos.Labels,
+	})
 	if err != nil {
-		return id, fmt.Errorf("new ULID: %w", err)
-	}
-	tmpDir := filepath.Join(outDir, uid.String()+tmpSuffix)
-	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
-		return id, fmt.Errorf("create block dir: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, os.RemoveAll(tmpDir))
-		}
-	}()
-
-	newMeta := *srcMeta
-	newMeta.ULID = uid
-	newMeta.Version = tsdbMetaV1
-	newMeta.Stats = tsdb.BlockStats{}
-	newMeta.Thanos = ThanosMeta{
-		Version:    1,
-		Labels:     srcMeta.Thanos.Labels,
-		Downsample: ThanosDownsample{Resolution: resolution},
-		Source:     sourceCompactr,
-	}
-	if err := writeBlock(ctx, logger, b, srcMeta.Thanos.Downsample.Resolution, resolution, tmpDir, &newMeta); err != nil {
 		return id, err
 	}
-	if err := writeMeta(tmpDir, &newMeta); err != nil {
-		return id, err
-	}
-	if err := syncDir(tmpDir); err != nil {
-		return id, err
-	}
-	if err := fileutil.Rename(tmpDir, filepath.Join(outDir, uid.String())); err != nil {
-		return id, fmt.Errorf("rename block into place: %w", err)
-	}
-	logger.Info("downsampled block", "source", blockDir, "ulid", uid, "resolution", resolution,
+	logger.Info("downsampled block", "source", blockDir, "ulid", newMeta.ULID, "resolution", resolution,
 		"series", newMeta.Stats.NumSeries, "chunks", newMeta.Stats.NumChunks)
-	return uid, nil
+	return newMeta.ULID, nil
 }
 
-// writeBlock streams every series of b, downsampled, into dir with the TSDB's own
-// chunk and index writers (as Thanos streamed_block_writer.go) and fills meta.Stats.
-func writeBlock(ctx context.Context, logger *slog.Logger, b *tsdb.Block, inRes, outRes int64, dir string, meta *Meta) (err error) {
-	ir, err := b.Index()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	defer func() { err = errors.Join(err, ir.Close()) }()
-	cr, err := b.Chunks()
-	if err != nil {
-		return fmt.Errorf("open chunk reader: %w", err)
-	}
-	defer func() { err = errors.Join(err, cr.Close()) }()
-
+// writeBlock streams every series of src, downsampled from inRes to outRes, into dir
+// with the TSDB's own chunk and index writers (as Thanos streamed_block_writer.go) and
+// fills meta.Stats. symbols must hold every label name and value of src, sorted.
+func writeBlock(ctx context.Context, logger *slog.Logger, symbols index.StringIter, src storage.ChunkSeriesSet, inRes, outRes int64, dir string, meta *Meta) (err error) {
 	cw, err := chunks.NewWriter(filepath.Join(dir, chunksDirname))
 	if err != nil {
 		return fmt.Errorf("create chunk writer: %w", err)
@@ -114,49 +76,44 @@ func writeBlock(ctx context.Context, logger *slog.Logger, b *tsdb.Block, inRes, 
 	}
 	defer func() { err = errors.Join(err, iw.Close()) }()
 
-	// The source's symbols are a superset of what the new block uses; the index format
-	// allows unused symbols and Thanos copies them the same way.
-	syms := ir.Symbols()
-	for syms.Next() {
-		if err := iw.AddSymbol(syms.At()); err != nil {
+	// The sources' symbols are a superset of what the new block uses; the index
+	// format allows unused symbols and Thanos copies them the same way.
+	for symbols.Next() {
+		if err := iw.AddSymbol(symbols.At()); err != nil {
 			return fmt.Errorf("add symbol: %w", err)
 		}
 	}
-	if err := syms.Err(); err != nil {
+	if err := symbols.Err(); err != nil {
 		return fmt.Errorf("read symbols: %w", err)
 	}
 
-	allKey, allValue := index.AllPostingsKey()
-	postings, err := ir.Postings(ctx, allKey, allValue)
-	if err != nil {
-		return fmt.Errorf("all postings: %w", err)
-	}
 	var (
-		builder labels.ScratchBuilder
 		chks    []chunks.Meta
 		raw     []Sample
 		ref     storage.SeriesRef
 		reuseIt chunkenc.Iterator
+		chkIt   chunks.Iterator
 	)
-	for n := 0; postings.Next(); n++ {
+	for n := 0; src.Next(); n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if err := ir.Series(postings.At(), &builder, &chks); err != nil {
-			return fmt.Errorf("read series %d: %w", postings.At(), err)
+		series := src.At()
+		lset := series.Labels()
+		chks = chks[:0]
+		chkIt = series.Iterator(chkIt)
+		for chkIt.Next() {
+			chks = append(chks, chkIt.At())
 		}
-		lset := builder.Labels()
-		for i := range chks {
-			if i > 0 && chks[i-1].MaxTime >= chks[i].MinTime {
+		if err := chkIt.Err(); err != nil {
+			return fmt.Errorf("series %s: read chunks: %w", lset, err)
+		}
+		for i := 1; i < len(chks); i++ {
+			if chks[i-1].MaxTime >= chks[i].MinTime {
 				return fmt.Errorf("series %s: overlapping chunks", lset)
 			}
-			c, _, err := cr.ChunkOrIterable(chks[i])
-			if err != nil {
-				return fmt.Errorf("series %s: read chunk: %w", lset, err)
-			}
-			chks[i].Chunk = c
 		}
 
 		var out []chunks.Meta
@@ -207,8 +164,8 @@ func writeBlock(ctx context.Context, logger *slog.Logger, b *tsdb.Block, inRes, 
 			meta.Stats.NumSamples += uint64(c.Chunk.NumSamples())
 		}
 	}
-	if err := postings.Err(); err != nil {
-		return fmt.Errorf("iterate postings: %w", err)
+	if err := src.Err(); err != nil {
+		return fmt.Errorf("read series: %w", err)
 	}
 	meta.Stats.NumSeries = uint64(ref)
 	return nil

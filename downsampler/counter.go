@@ -18,9 +18,8 @@ import (
 // Samples that go back in time and NaNs are dropped. The output hides resets, so
 // resets() over it is always 0.
 //
-// It offers Next/At/AtT/Err but no Seek: go vet's stdmethods check rejects a Seek
-// method that is not io.Seeker's, so a full chunkenc.Iterator wrapper (seeking by
-// calling Next, never skipping a reset) belongs with the query code.
+// It offers Next/At/AtT/Err but no Seek; package tier wraps it into a full
+// chunkenc.Iterator whose Seek walks with Next, never skipping a reset.
 type ApplyCounterResetsIterator struct {
 	chks   []chunkenc.Iterator
 	i      int     // current chunk

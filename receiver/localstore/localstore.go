@@ -32,6 +32,19 @@ type Options struct {
 	OutOfOrderWindow time.Duration
 	// MaxExemplars bounds the in-memory exemplar ring; 0 disables exemplars.
 	MaxExemplars int64
+	// BlocksToDelete, when set, replaces the time-based retention: it decides
+	// which blocks go (the downsampler's tier-aware retention).
+	BlocksToDelete tsdb.BlocksToDeleteFunc
+}
+
+// maxBlockDuration is how far blocks are compacted, Prometheus's rule: a tenth
+// of the retention, between 2h and 31d (31d when data is kept forever).
+func maxBlockDuration(retention time.Duration) time.Duration {
+	const limit = 31 * 24 * time.Hour
+	if retention == 0 {
+		return limit
+	}
+	return min(max(retention/10, 2*time.Hour), limit)
 }
 
 // Open opens (and, after a crash, replays) the TSDB at opts.Path.
@@ -41,6 +54,8 @@ func Open(opts Options, logger *slog.Logger, reg prometheus.Registerer) (*tsdb.D
 	}
 	tsdbOpts := tsdb.DefaultOptions()
 	tsdbOpts.RetentionDuration = opts.Retention.Milliseconds()
+	tsdbOpts.MaxBlockDuration = maxBlockDuration(opts.Retention).Milliseconds()
+	tsdbOpts.BlocksToDelete = opts.BlocksToDelete
 	tsdbOpts.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
 	tsdbOpts.EnableExemplarStorage = opts.MaxExemplars > 0
 	tsdbOpts.MaxExemplars = opts.MaxExemplars

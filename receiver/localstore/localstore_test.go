@@ -74,3 +74,17 @@ func TestCommittedSamplesReplayFromWAL(t *testing.T) {
 		t.Fatalf("after reopen: %v, want [41 42]", values)
 	}
 }
+
+func TestMaxBlockDuration(t *testing.T) {
+	f := func(retention, want time.Duration) {
+		t.Helper()
+		if got := maxBlockDuration(retention); got != want {
+			t.Errorf("maxBlockDuration(%s) = %s, want %s", retention, got, want)
+		}
+	}
+	f(15*24*time.Hour, 36*time.Hour)
+	f(24*time.Hour, 2*time.Hour+24*time.Minute)
+	f(time.Hour, 2*time.Hour)
+	f(0, 31*24*time.Hour)
+	f(3650*24*time.Hour, 31*24*time.Hour)
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/nexclipper/nexclipper/downsampler/tier"
 	"github.com/nexclipper/nexclipper/receiver/localstore"
 	"github.com/nexclipper/nexclipper/receiver/query"
 	"github.com/nexclipper/nexclipper/receiver/remotewrite"
@@ -18,6 +19,14 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 )
 
+// downsampleFlags are the downsampler's flags that need converting.
+type downsampleFlags struct {
+	disable                       bool
+	interval                      time.Duration
+	rawWindow, fiveMinWindow      model.Duration
+	retentionFiveMin, retention1h model.Duration
+}
+
 // config holds everything the flags set.
 type config struct {
 	store            localstore.Options
@@ -26,6 +35,8 @@ type config struct {
 	scrapeConfigFile string
 	bearerTokenFile  string
 	retention        model.Duration
+	tiers            tier.Options
+	downsample       downsampleFlags
 	oooWindow        model.Duration
 	web              *web.FlagConfig
 	log              *promslog.Config
@@ -41,7 +52,14 @@ func newApp(cfg *config) *kingpin.Application {
 	app.Flag("storage.path", "Directory of the TSDB (WAL and blocks).").Default("data/").StringVar(&cfg.store.Path)
 	app.Flag("storage.out-of-order-window", "Accept samples up to this much older than a series' newest one; older ones are rejected with 400. 0 rejects all out-of-order samples.").Default("0s").SetValue(&cfg.oooWindow)
 	app.Flag("storage.max-exemplars", "Exemplars kept in memory (0 disables exemplar storage).").Default("100000").Int64Var(&cfg.store.MaxExemplars)
-	app.Flag("retention.raw", "How long raw samples are kept (0 keeps them forever).").Default("15d").SetValue(&cfg.retention)
+	app.Flag("retention.raw", "How long raw samples are kept (0 keeps them forever). With downsampling on, raw blocks go only once the 5m tier holds them.").Default("15d").SetValue(&cfg.retention)
+	app.Flag("retention.5m", "How long the 5m tier is kept (0 keeps it forever); its blocks go only once the 1h tier holds them.").Default("30d").SetValue(&cfg.downsample.retentionFiveMin)
+	app.Flag("retention.1h", "How long the 1h tier is kept (0 keeps it forever).").Default("0").SetValue(&cfg.downsample.retention1h)
+	app.Flag("downsample.disable", "Do not downsample in this process (run nexclipper-downsampler instead, or keep raw only). Tiers already on disk are still queried.").BoolVar(&cfg.downsample.disable)
+	app.Flag("downsample.raw-window", "Age after which a day of raw data is downsampled to 5m.").Default("40h").SetValue(&cfg.downsample.rawWindow)
+	app.Flag("downsample.5m-window", "Age after which ten days of 5m data are downsampled to 1h.").Default("10d").SetValue(&cfg.downsample.fiveMinWindow)
+	app.Flag("downsample.interval", "How often the downsampler looks for windows to build.").Default("5m").DurationVar(&cfg.downsample.interval)
+	app.Flag("downsample.concurrency", "Windows downsampled at once.").Default("1").IntVar(&cfg.tiers.Concurrency)
 	app.Flag("scrape.config-file", "Prometheus configuration file whose scrape_configs the receiver scrapes itself (optional).").StringVar(&cfg.scrapeConfigFile)
 
 	app.Flag("write.max-body-bytes", "Largest compressed remote-write body; larger ones get 413.").Default(fmt.Sprint(remotewrite.DefaultMaxBodyBytes)).Int64Var(&cfg.write.MaxBodyBytes)
@@ -68,6 +86,17 @@ func newApp(cfg *config) *kingpin.Application {
 // finish derives the values that need more than one flag or a file.
 func (c *config) finish() error {
 	c.store.Retention = time.Duration(c.retention)
+	c.tiers.RetentionRaw = time.Duration(c.retention)
+	c.tiers.RetentionFiveMin = time.Duration(c.downsample.retentionFiveMin)
+	c.tiers.RetentionOneHour = time.Duration(c.downsample.retention1h)
+	c.tiers.RawWindow = time.Duration(c.downsample.rawWindow)
+	c.tiers.FiveMinWindow = time.Duration(c.downsample.fiveMinWindow)
+	if c.tiers.Concurrency < 1 {
+		return fmt.Errorf("--downsample.concurrency must be at least 1, got %d", c.tiers.Concurrency)
+	}
+	if c.downsample.interval <= 0 {
+		return fmt.Errorf("--downsample.interval must be positive, got %s", c.downsample.interval)
+	}
 	c.store.OutOfOrderWindow = time.Duration(c.oooWindow)
 	c.query.Version = version.Version
 	if c.bearerTokenFile != "" {

@@ -9,14 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/nexclipper/nexclipper/downsampler/tier"
 	"github.com/nexclipper/nexclipper/receiver/localstore"
 	"github.com/nexclipper/nexclipper/receiver/query"
 	"github.com/nexclipper/nexclipper/receiver/remotewrite"
@@ -28,6 +31,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/prometheus/tsdb"
 	v1 "github.com/prometheus/prometheus/web/api/v1"
 )
 
@@ -63,6 +67,37 @@ func run(args []string) int {
 		collectors.NewGoCollector(),
 		versioncollector.NewCollector("nexclipper_receiver"),
 	)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var wg sync.WaitGroup
+
+	store, err := tier.OpenStore(tier.StoreOptions{Path: cfg.store.Path, Writer: !cfg.downsample.disable, Logger: logger.With("component", "tiers")})
+	if err != nil {
+		logger.Error("cannot open downsampled tiers", "err", err)
+		return 1
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("close tiers", "err", err)
+		}
+	}()
+	var dbRef atomic.Pointer[tsdb.DB]
+	cfg.tiers.Logger = logger.With("component", "downsampler")
+	cfg.tiers.RawPersistedBefore = func() int64 {
+		db := dbRef.Load()
+		if db == nil {
+			return math.MinInt64
+		}
+		// An empty head reports the last block's end as its min time.
+		if db.Head().NumSeries() == 0 {
+			return math.MaxInt64
+		}
+		return db.Head().MinTime()
+	}
+	runner := tier.NewRunner(cfg.tiers, store, func() []tsdb.BlockReader { return blockReaders(dbRef.Load()) }, reg)
+	if !cfg.downsample.disable {
+		cfg.store.BlocksToDelete = runner.RawBlocksToDelete
+	}
 	db, err := localstore.Open(cfg.store, logger, reg)
 	if err != nil {
 		logger.Error("cannot open storage", "err", err)
@@ -73,10 +108,19 @@ func run(args []string) int {
 			logger.Error("close storage", "err", err)
 		}
 	}()
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	var wg sync.WaitGroup
+	dbRef.Store(db)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if cfg.downsample.disable {
+			reloadTiers(ctx, store, cfg.downsample.interval, logger)
+			return
+		}
+		runner.Run(ctx, cfg.downsample.interval)
+	}()
+	// Runs before the deferred closes of the TSDB and tiers (defers run last
+	// first): background work stops before its storage goes.
+	defer func() { stop(); wg.Wait() }()
 	var targets func(context.Context) v1.TargetRetriever
 	if cfg.scrapeConfigFile != "" {
 		scraper, err := selfscrape.New(cfg.scrapeConfigFile, db, logger, reg)
@@ -95,14 +139,15 @@ func run(args []string) int {
 	}
 
 	engine := query.NewEngine(cfg.query, logger, reg)
-	api, err := query.NewHandler(cfg.query, engine, db, db, targets, logger, reg)
+	queryable := tier.NewQueryable(db, func() int64 { return rawMinTime(db) }, store, reg)
+	api, err := query.NewHandler(cfg.query, engine, sampleAndChunkQueryable{queryable, db}, db, targets, logger, reg)
 	if err != nil {
 		logger.Error("cannot build query API", "err", err)
 		return 1
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/write", remotewrite.NewHandler(cfg.write, db, logger, reg))
-	mux.Handle("/api/v1/", api)
+	mux.Handle("/api/v1/", tier.Middleware(api))
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: true}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
@@ -124,6 +169,5 @@ func run(args []string) int {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = server.Shutdown(shutdownCtx)
-	wg.Wait()
 	return code
 }
