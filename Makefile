@@ -22,7 +22,7 @@ EXPORTER_ADDR ?= 127.0.0.1:9910
 RECEIVER_ADDR ?= 127.0.0.1:9911
 RUN_DIR       ?= .run
 
-.PHONY: all build test lint deps deps-apt fuzz run bench-exporter bench-receiver golden clean
+.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-test fuzz run bench-exporter bench-receiver bench-tiers golden clean
 
 all: build
 
@@ -39,8 +39,25 @@ $(BIN)/nexclipper-downsampler: FORCE
 
 FORCE:
 
-## deps: what the tests use: Debian's prometheus (2.x server and promtool), Prometheus 3.x built from its module.
-deps: deps-apt $(PROM3)
+## deps: what the tests use: Debian's prometheus (2.x server and promtool), Prometheus 3.x built from its
+## module, kube-apiserver v1.37.2 + etcd v3.6.16 built from theirs (e2e/kubeapi), the plugin's npm packages.
+deps: deps-apt $(PROM3) kubeapi plugin-deps
+
+## kubeapi: build the test kube-apiserver and etcd into $(TOOLS) unless cached (5-9 min cold).
+kubeapi:
+	NEXCLIPPER_TOOLS=$(TOOLS) bash e2e/kubeapi/kubeapi.sh build
+
+## plugin-deps: install the Grafana app plugin's npm packages from its lock file.
+plugin-deps:
+	cd grafana-plugin && npm ci --no-audit --no-fund --loglevel=error
+
+## plugin: build grafana-plugin/dist, ready to drop into a Grafana plugins directory.
+plugin: plugin-deps
+	cd grafana-plugin && npm run build
+
+## plugin-test: typecheck, lint, jest and the production build of the plugin.
+plugin-test: plugin-deps
+	cd grafana-plugin && npm run typecheck && npm run lint && npm run test:ci && npm run build
 
 deps-apt:
 	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
@@ -68,6 +85,7 @@ test: deps lint build
 	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./receiver/remotewrite/
 	$(GO) test -count=1 -race -run 'TestQueriesDuringConcurrentPass|TestMiddleware' ./downsampler/tier/
 	cd e2e/thanoscompat && $(GO) test -count=1 ./...
+	$(MAKE) plugin-test
 	$(MAKE) fuzz FUZZTIME=10s
 
 ## fuzz: run each remote-write decoder fuzz target for FUZZTIME (a long run: make fuzz FUZZTIME=30m).

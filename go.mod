@@ -2,6 +2,9 @@ module github.com/nexclipper/nexclipper
 
 go 1.26.8
 
+// npm packages may ship Go files (flatted/golang); they are not ours.
+ignore ./grafana-plugin/node_modules
+
 require (
 	github.com/alecthomas/kingpin/v2 v2.4.0
 	github.com/grafana/regexp v0.0.0-20250905093917-f7b3be9d1853
