@@ -67,6 +67,15 @@ $(PROM3):
 	@echo "building Prometheus $(PROM3_VERSION) into $(dir $@) (several minutes the first time)"
 	GOBIN=$(dir $@) $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROM3_VERSION)
 
+VM          := $(TOOLS)/victoria-metrics-v1.151.0/victoria-metrics
+VMCTL       := $(TOOLS)/vmctl-v1.151.0/vmctl
+
+$(VM):
+	GOBIN=$(dir $@) $(GO) install github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics@v1.151.0
+
+$(VMCTL):
+	cd bench/vmctl && $(GO) build -o $@ github.com/VictoriaMetrics/VictoriaMetrics/app/vmctl
+
 $(STATICCHECK):
 	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
@@ -109,6 +118,12 @@ bench-exporter: build
 ## bench-receiver: ours against Prometheus 3.16 and VictoriaMetrics on the same remote-write load.
 bench-receiver: build
 	bench/receiver.sh $(BIN)/nexclipper-receiver bench/results/receiver.md
+
+## bench-tiers: 30 days of 1,000 series, downsampled: disk per tier, one-year cost, and a 30-day query
+## on ours tiered and raw-only, Prometheus 3.16 on the same blocks and VictoriaMetrics with them imported.
+bench-tiers: build $(PROM3) $(VM) $(VMCTL)
+	$(GO) run ./bench/cmd/tierbench -receiver $(BIN)/nexclipper-receiver -downsampler $(BIN)/nexclipper-downsampler \
+		-prometheus $(PROM3) -victoriametrics $(VM) -vmctl $(VMCTL) -out bench/results/tiers.md
 
 clean:
 	rm -rf $(BIN)

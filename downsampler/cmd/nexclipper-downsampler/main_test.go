@@ -186,3 +186,19 @@ func TestKillMidBlockLosesNothing(t *testing.T) {
 		t.Errorf("after restart:\n got %v\nwant %v", got, want)
 	}
 }
+
+// While a receiver downsamples a directory (it holds the tiers' lock), the
+// command refuses to run there and says what to do.
+func TestRefusesWhileAnotherWriterHoldsTheLock(t *testing.T) {
+	dir := t.TempDir()
+	writeData(t, dir, 1, 1)
+	store, err := tier.OpenStore(tier.StoreOptions{Path: dir, Writer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	_, stderr, err := runBinary(t, "--storage.path", dir, "--no-progress")
+	if err == nil || !strings.Contains(stderr, "another process is downsampling") || !strings.Contains(stderr, "--downsample.disable") {
+		t.Errorf("err %v, stderr %q; want a refusal naming --downsample.disable", err, stderr)
+	}
+}

@@ -1,7 +1,10 @@
 // Package tiertest writes realistic raw TSDB blocks, for the tier tests and the
 // tier benchmark: a node + container mix of counters (with container restarts
 // resetting them), noisy gauges and constant gauges, scraped at a fixed interval
-// with a fixed offset. Values are a deterministic function of the seed.
+// with a fixed offset. Values have the precision their sources have (CPU seconds
+// in 1/100 s ticks, bytes in pages or sectors, load to 2 decimals, container CPU
+// in nanoseconds), which is what makes real data compress as it does. Values are
+// a deterministic function of the seed.
 package tiertest
 
 import (
@@ -60,6 +63,7 @@ type series struct {
 	rate     float64 // counter: per second; gauge: level
 	noise    float64 // relative
 	restarts bool    // counter resets about every five days
+	quantum  float64 // values are multiples of it, as the kernel reports them
 	v        float64
 	rng      *rand.Rand
 }
@@ -75,14 +79,14 @@ func (s *series) next(interval float64) float64 {
 		s.v += (s.rate-s.v)*0.05 + s.rate*s.noise*s.rng.NormFloat64()
 		s.v = math.Max(s.v, 0)
 	}
-	return s.v
+	return math.Round(s.v/s.quantum) * s.quantum
 }
 
 func buildSeries(o Options) []*series {
 	var out []*series
-	add := func(k kind, rate, noise float64, restarts bool, lbls ...string) {
+	add := func(k kind, rate, noise float64, restarts bool, quantum float64, lbls ...string) {
 		rng := rand.New(rand.NewPCG(o.Seed, uint64(len(out))))
-		s := &series{lset: labels.FromStrings(lbls...), kind: k, rate: rate, noise: noise, restarts: restarts, rng: rng}
+		s := &series{lset: labels.FromStrings(lbls...), kind: k, rate: rate, noise: noise, restarts: restarts, quantum: quantum, rng: rng}
 		if k != counter {
 			s.v = rate
 		}
@@ -92,25 +96,25 @@ func buildSeries(o Options) []*series {
 		inst := fmt.Sprintf("node-%03d:9910", h)
 		for cpu := range 2 {
 			for i, mode := range []string{"user", "system", "idle", "iowait"} {
-				add(counter, []float64{0.3, 0.1, 0.55, 0.05}[i], 0.5, false,
+				add(counter, []float64{0.3, 0.1, 0.55, 0.05}[i], 0.5, false, 0.01, // USER_HZ ticks
 					"__name__", "node_cpu_seconds_total", "cpu", fmt.Sprint(cpu), "instance", inst, "job", "node", "mode", mode)
 			}
 		}
-		add(constant, 8<<30, 0, false, "__name__", "node_memory_MemTotal_bytes", "instance", inst, "job", "node")
-		add(gauge, 3<<30, 0.02, false, "__name__", "node_memory_MemAvailable_bytes", "instance", inst, "job", "node")
-		add(gauge, 1.2, 0.2, false, "__name__", "node_load1", "instance", inst, "job", "node")
-		add(counter, 2e5, 0.8, false, "__name__", "node_network_receive_bytes_total", "device", "eth0", "instance", inst, "job", "node")
-		add(counter, 5e4, 0.9, false, "__name__", "node_disk_read_bytes_total", "device", "sda", "instance", inst, "job", "node")
-		add(gauge, 40<<30, 0.001, false, "__name__", "node_filesystem_avail_bytes", "device", "/dev/sda1", "instance", inst, "job", "node", "mountpoint", "/")
+		add(constant, 8<<30, 0, false, 4096, "__name__", "node_memory_MemTotal_bytes", "instance", inst, "job", "node")
+		add(gauge, 3<<30, 0.02, false, 4096, "__name__", "node_memory_MemAvailable_bytes", "instance", inst, "job", "node")
+		add(gauge, 1.2, 0.2, false, 0.01, "__name__", "node_load1", "instance", inst, "job", "node")
+		add(counter, 2e5, 0.8, false, 1, "__name__", "node_network_receive_bytes_total", "device", "eth0", "instance", inst, "job", "node")
+		add(counter, 5e4, 0.9, false, 512, "__name__", "node_disk_read_bytes_total", "device", "sda", "instance", inst, "job", "node")
+		add(gauge, 40<<30, 0.001, false, 4096, "__name__", "node_filesystem_avail_bytes", "device", "/dev/sda1", "instance", inst, "job", "node", "mountpoint", "/")
 		for c := range o.Containers {
 			id := fmt.Sprintf("%064x", h*1000+c+1)
 			pod := fmt.Sprintf("app-%d-%d", h, c)
 			lbls := func(name string) []string {
 				return []string{"__name__", name, "container_id", id, "instance", inst, "job", "node", "pod", pod, "namespace", "default"}
 			}
-			add(counter, 0.05+0.01*float64(c), 0.7, true, lbls("container_cpu_usage_seconds_total")...)
-			add(gauge, float64((100+10*c)<<20), 0.03, false, lbls("container_memory_working_set_bytes")...)
-			add(counter, 0.2, 1, true, lbls("container_cpu_cfs_throttled_periods_total")...)
+			add(counter, 0.05+0.01*float64(c), 0.7, true, 1e-9, lbls("container_cpu_usage_seconds_total")...)
+			add(gauge, float64((100+10*c)<<20), 0.03, false, 4096, lbls("container_memory_working_set_bytes")...)
+			add(counter, 0.2, 1, true, 1, lbls("container_cpu_cfs_throttled_periods_total")...)
 		}
 	}
 	return out
