@@ -31,7 +31,7 @@ type testStorage struct {
 
 // newTestStorage writes days of raw data ending at dataEnd into a new TSDB and
 // opens its tiers with a clock standing at dataEnd.
-func newTestStorage(t *testing.T, days int, opts Options) *testStorage {
+func newTestStorage(t testing.TB, days int, opts Options) *testStorage {
 	t.Helper()
 	dir := t.TempDir()
 	_, err := tiertest.WriteBlocks(context.Background(), tiertest.Options{
@@ -49,7 +49,7 @@ func newTestStorage(t *testing.T, days int, opts Options) *testStorage {
 	return ts
 }
 
-func (ts *testStorage) open(t *testing.T) {
+func (ts *testStorage) open(t testing.TB) {
 	t.Helper()
 	store, err := OpenStore(StoreOptions{Path: ts.dir, Writer: true})
 	if err != nil {
@@ -74,7 +74,7 @@ func (ts *testStorage) open(t *testing.T) {
 	t.Cleanup(func() { ts.close(t) })
 }
 
-func (ts *testStorage) close(t *testing.T) {
+func (ts *testStorage) close(t testing.TB) {
 	t.Helper()
 	if ts.db != nil {
 		if err := ts.db.Close(); err != nil {

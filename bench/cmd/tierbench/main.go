@@ -29,7 +29,7 @@ type options struct {
 	out, receiver, downsampler, prometheus, vm, vmctl string
 	hosts, containers, days, runs                     int
 	query                                             string
-	step                                              time.Duration
+	steps                                             []time.Duration
 	yearHosts, yearSeries                             int
 	keep                                              bool
 	settle                                            time.Duration
@@ -48,12 +48,19 @@ func main() {
 	flag.IntVar(&o.days, "days", 30, "days of data")
 	flag.IntVar(&o.runs, "runs", 20, "timed runs of the query per system")
 	flag.StringVar(&o.query, "query", `sum({job="node"})`, "the query (sums every series of the mix)")
-	flag.DurationVar(&o.step, "step", time.Hour, "query step")
+	stepList := flag.String("steps", "1h,6h", "query steps, comma-separated; the first is the target's (1h)")
 	flag.IntVar(&o.yearHosts, "year-hosts", 100, "hosts in the one-year cost estimate")
 	flag.IntVar(&o.yearSeries, "year-series", 450, "series per host in the one-year cost estimate")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory")
 	flag.DurationVar(&o.settle, "settle", 75*time.Second, "warm-up before timing (covers the TSDBs' first compaction, a minute after opening)")
 	flag.Parse()
+	for _, f := range strings.Split(*stepList, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil {
+			log.Fatalf("-steps: %v", err)
+		}
+		o.steps = append(o.steps, d)
+	}
 	log.SetFlags(log.Ltime)
 	log.SetPrefix("tierbench: ")
 	if err := run(o); err != nil {
@@ -219,30 +226,38 @@ func startSystems(o options, tmp, raw, tiered string) ([]*system, error) {
 }
 
 func (r *report) measureQueries(ctx context.Context, systems []*system, start, end time.Time) error {
-	r.times = make([][]time.Duration, len(systems))
-	r.first = make([]queryResult, len(systems))
+	r.times = make([][][]time.Duration, len(r.opts.steps))
+	r.first = make([][]queryResult, len(r.opts.steps))
+	for si := range r.opts.steps {
+		r.times[si] = make([][]time.Duration, len(systems))
+		r.first[si] = make([]queryResult, len(systems))
+	}
 	// Let each TSDB finish the compaction it starts a minute after opening, and
 	// warm the page cache, before timing.
 	log.Printf("warming up")
 	settle := time.Now().Add(r.opts.settle)
 	for first := true; first || time.Now().Before(settle); first = false {
-		for i, s := range systems {
-			res, err := s.queryRange(ctx, r.opts.query, start, end, r.opts.step)
-			if err != nil {
-				return err
+		for si, step := range r.opts.steps {
+			for i, s := range systems {
+				res, err := s.queryRange(ctx, r.opts.query, start, end, step)
+				if err != nil {
+					return err
+				}
+				r.first[si][i] = res
 			}
-			r.first[i] = res
 		}
 	}
-	log.Printf("timing %d runs per system", r.opts.runs)
-	for run := range r.opts.runs {
-		for k := range systems {
-			i := (k + run) % len(systems) // rotate who goes first
-			res, err := systems[i].queryRange(ctx, r.opts.query, start, end, r.opts.step)
-			if err != nil {
-				return err
+	for si, step := range r.opts.steps {
+		log.Printf("timing %d runs per system at step %s", r.opts.runs, step)
+		for run := range r.opts.runs {
+			for k := range systems {
+				i := (k + run) % len(systems) // rotate who goes first
+				res, err := systems[i].queryRange(ctx, r.opts.query, start, end, step)
+				if err != nil {
+					return err
+				}
+				r.times[si][i] = append(r.times[si][i], res.took)
 			}
-			r.times[i] = append(r.times[i], res.took)
 		}
 	}
 	return nil
