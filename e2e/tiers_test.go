@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -137,5 +140,52 @@ func TestReceiverDownsamplesAndServesTiers(t *testing.T) {
 	})
 	if ok := metricValue(t, r.addr, `nexclipper_downsample_windows_total{resolution="5m",result="ok"}`); ok != 0 {
 		t.Errorf("after restart %v windows were rebuilt, want 0", ok)
+	}
+}
+
+// With --objstore.config-file the receiver ships its raw blocks and tiers to the
+// bucket in Thanos's layout, labelled with its external labels.
+func TestReceiverShipsBlocksToObjectStorage(t *testing.T) {
+	storage, bucket := t.TempDir(), t.TempDir()
+	end := time.Now().UTC().Truncate(24 * time.Hour).Add(-48 * time.Hour)
+	if _, err := tiertest.WriteBlocks(context.Background(), tiertest.Options{
+		Dir: storage, Start: end.Add(-3 * 24 * time.Hour), End: end, Hosts: 1, Containers: 1, Seed: 5,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	conf := writeFile(t, t.TempDir(), "objstore.yml", "type: FILESYSTEM\nconfig:\n  directory: "+bucket+"\n")
+	r := startReceiver(t, storage, "--retention.raw=0", "--downsample.interval=1s",
+		"--objstore.config-file="+conf, "--objstore.external-label=cluster=e2e", "--objstore.sync-interval=1s")
+	eventually(t, time.Minute, "3 raw + 3 5m blocks in the bucket", func() bool {
+		return metricValue(t, r.addr, `nexclipper_shipper_uploads_total{resolution="raw",result="ok"}`) == 3 &&
+			metricValue(t, r.addr, `nexclipper_shipper_uploads_total{resolution="5m",result="ok"}`) == 3
+	})
+	entries, err := os.ReadDir(bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(bucket, e.Name(), "meta.json"))
+		if err != nil {
+			t.Fatalf("block %s in the bucket: %v", e.Name(), err)
+		}
+		var m struct {
+			Thanos struct {
+				Labels map[string]string `json:"labels"`
+			} `json:"thanos"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil || m.Thanos.Labels["cluster"] != "e2e" {
+			t.Errorf("block %s: meta.json thanos labels %v (err %v), want cluster=e2e", e.Name(), m.Thanos.Labels, err)
+		}
+	}
+	if len(entries) < 6 {
+		t.Errorf("bucket holds %d blocks, want at least 6", len(entries))
+	}
+
+	// A bad configuration stops the receiver at start with a reason.
+	bad := writeFile(t, t.TempDir(), "objstore.yml", "type: SWIFT\nconfig: {}\n")
+	out, err := exec.Command(filepath.Join(binDir, "nexclipper-receiver"), "--storage.path="+t.TempDir(), "--web.listen-address=127.0.0.1:0", "--objstore.config-file="+bad).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not supported") {
+		t.Errorf("unsupported object storage type: err %v, output %s; want a failure naming it", err, out)
 	}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	OutOfOrderWindow time.Duration
 	// MaxExemplars bounds the in-memory exemplar ring; 0 disables exemplars.
 	MaxExemplars int64
+	// KeepTwoHourBlocks turns off compaction of blocks into longer ones, as
+	// Thanos Receive does when it ships: a compacted block would overlap the
+	// 2h blocks already in object storage.
+	KeepTwoHourBlocks bool
 	// BlocksToDelete, when set, replaces the time-based retention: it decides
 	// which blocks go (the downsampler's tier-aware retention).
 	BlocksToDelete tsdb.BlocksToDeleteFunc
@@ -55,6 +59,9 @@ func Open(opts Options, logger *slog.Logger, reg prometheus.Registerer) (*tsdb.D
 	tsdbOpts := tsdb.DefaultOptions()
 	tsdbOpts.RetentionDuration = opts.Retention.Milliseconds()
 	tsdbOpts.MaxBlockDuration = maxBlockDuration(opts.Retention).Milliseconds()
+	if opts.KeepTwoHourBlocks {
+		tsdbOpts.MaxBlockDuration = tsdbOpts.MinBlockDuration
+	}
 	tsdbOpts.BlocksToDelete = opts.BlocksToDelete
 	tsdbOpts.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
 	tsdbOpts.EnableExemplarStorage = opts.MaxExemplars > 0

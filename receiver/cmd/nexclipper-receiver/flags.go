@@ -27,6 +27,14 @@ type downsampleFlags struct {
 	retentionFiveMin, retention1h model.Duration
 }
 
+// objstoreFlags configure block shipping to object storage.
+type objstoreFlags struct {
+	configFile     string
+	externalLabels []string
+	interval       time.Duration
+	labels         map[string]string
+}
+
 // config holds everything the flags set.
 type config struct {
 	store            localstore.Options
@@ -36,6 +44,7 @@ type config struct {
 	bearerTokenFile  string
 	retention        model.Duration
 	tiers            tier.Options
+	objstore         objstoreFlags
 	downsample       downsampleFlags
 	oooWindow        model.Duration
 	web              *web.FlagConfig
@@ -61,6 +70,10 @@ func newApp(cfg *config) *kingpin.Application {
 	app.Flag("downsample.interval", "How often the downsampler looks for windows to build.").Default("5m").DurationVar(&cfg.downsample.interval)
 	app.Flag("downsample.concurrency", "Windows downsampled at once.").Default("1").IntVar(&cfg.tiers.Concurrency)
 	app.Flag("scrape.config-file", "Prometheus configuration file whose scrape_configs the receiver scrapes itself (optional).").StringVar(&cfg.scrapeConfigFile)
+
+	app.Flag("objstore.config-file", "Object storage configuration (Thanos's format; S3, GCS, AZURE or FILESYSTEM): ship raw 2h blocks and the tiers there for Thanos Store + Query. Raw blocks are then kept at 2h.").StringVar(&cfg.objstore.configFile)
+	app.Flag("objstore.external-label", "Label name=value identifying this receiver's blocks in the bucket (repeatable), e.g. cluster=prod.").StringsVar(&cfg.objstore.externalLabels)
+	app.Flag("objstore.sync-interval", "How often new blocks are uploaded.").Default("1m").DurationVar(&cfg.objstore.interval)
 
 	app.Flag("write.max-body-bytes", "Largest compressed remote-write body; larger ones get 413.").Default(fmt.Sprint(remotewrite.DefaultMaxBodyBytes)).Int64Var(&cfg.write.MaxBodyBytes)
 	app.Flag("write.max-decoded-bytes", "Largest decompressed remote-write body; larger ones get 413.").Default(fmt.Sprint(remotewrite.DefaultMaxDecodedBytes)).Int64Var(&cfg.write.MaxDecodedBytes)
@@ -94,6 +107,18 @@ func (c *config) finish() error {
 	if c.tiers.Concurrency < 1 {
 		return fmt.Errorf("--downsample.concurrency must be at least 1, got %d", c.tiers.Concurrency)
 	}
+	c.objstore.labels = map[string]string{}
+	for _, l := range c.objstore.externalLabels {
+		name, value, ok := strings.Cut(l, "=")
+		if !ok || name == "" || value == "" {
+			return fmt.Errorf("--objstore.external-label=%q: want name=value", l)
+		}
+		c.objstore.labels[name] = value
+	}
+	if len(c.objstore.externalLabels) > 0 && c.objstore.configFile == "" {
+		return fmt.Errorf("--objstore.external-label needs --objstore.config-file")
+	}
+	c.store.KeepTwoHourBlocks = c.objstore.configFile != ""
 	if c.downsample.interval <= 0 {
 		return fmt.Errorf("--downsample.interval must be positive, got %s", c.downsample.interval)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/nexclipper/nexclipper/receiver/query"
 	"github.com/nexclipper/nexclipper/receiver/remotewrite"
 	"github.com/nexclipper/nexclipper/receiver/selfscrape"
+	"github.com/nexclipper/nexclipper/receiver/shipper"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
@@ -118,6 +119,19 @@ func run(args []string) int {
 		}
 		runner.Run(ctx, cfg.downsample.interval)
 	}()
+	if cfg.objstore.configFile != "" {
+		bkt, err := shipper.NewBucket(cfg.objstore.configFile)
+		if err != nil {
+			logger.Error("cannot open object storage", "err", err)
+			return 2
+		}
+		ship := shipper.New(bkt, shipper.Options{Path: cfg.store.Path, ExternalLabels: cfg.objstore.labels, Logger: logger.With("component", "shipper")}, reg)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ship.Run(ctx, cfg.objstore.interval)
+		}()
+	}
 	// Runs before the deferred closes of the TSDB and tiers (defers run last
 	// first): background work stops before its storage goes.
 	defer func() { stop(); wg.Wait() }()
