@@ -22,7 +22,7 @@ EXPORTER_ADDR ?= 127.0.0.1:9910
 RECEIVER_ADDR ?= 127.0.0.1:9911
 RUN_DIR       ?= .run
 
-.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-test fuzz run bench-exporter bench-receiver bench-tiers golden clean
+.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-test dashboards fuzz run bench-exporter bench-receiver bench-tiers golden clean
 
 all: build
 
@@ -40,8 +40,9 @@ $(BIN)/nexclipper-downsampler: FORCE
 FORCE:
 
 ## deps: what the tests use: Debian's prometheus (2.x server and promtool), Prometheus 3.x built from its
-## module, kube-apiserver v1.37.2 + etcd v3.6.16 built from theirs (e2e/kubeapi), the plugin's npm packages.
-deps: deps-apt $(PROM3) kubeapi plugin-deps
+## module, kube-apiserver v1.37.2 + etcd v3.6.16 built from theirs (e2e/kubeapi), kustomize and helm
+## from theirs, kubectl (Debian's kubernetes-client when none is installed), the plugin's npm packages.
+deps: deps-apt $(PROM3) $(KUSTOMIZE) $(HELM) kubeapi plugin-deps
 
 ## kubeapi: build the test kube-apiserver and etcd into $(TOOLS) unless cached (5-9 min cold).
 kubeapi:
@@ -51,24 +52,49 @@ kubeapi:
 plugin-deps:
 	cd grafana-plugin && npm ci --no-audit --no-fund --loglevel=error
 
-## plugin: build grafana-plugin/dist, ready to drop into a Grafana plugins directory.
+PLUGIN_VERSION   := $(shell node -p "require('./grafana-plugin/package.json').version" 2>/dev/null || echo 0.0.0)
+# Build info the SDK prints for `gpx_nexclipper_<os>_<arch> -buildinfo` (what mage's build sets).
+PLUGIN_BUILDINFO := {\"time\":$(shell date +%s)000,\"pluginID\":\"nexclipper-observability-app\",\"version\":\"$(PLUGIN_VERSION)\"}
+PLUGIN_LDFLAGS   := -w -s -X 'github.com/grafana/grafana-plugin-sdk-go/build/buildinfo.buildInfoJSON=$(PLUGIN_BUILDINFO)'
+PLUGIN_ARCHS     := amd64 arm64
+
+## plugin: build grafana-plugin/dist (frontend, dashboards, backend for linux/amd64 and linux/arm64),
+## ready to drop into a Grafana plugins directory.
 plugin: plugin-deps
 	cd grafana-plugin && npm run build
+	for arch in $(PLUGIN_ARCHS); do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -tags arrow_json_stdlib -ldflags "$(PLUGIN_LDFLAGS)" \
+			-o grafana-plugin/dist/gpx_nexclipper_linux_$$arch ./grafana-plugin/pkg || exit 1; \
+	done
 
-## plugin-test: typecheck, lint, jest and the production build of the plugin.
+## dashboards: regenerate grafana-plugin/src/dashboards/*.json from dashboards/ (commit the result).
+dashboards:
+	$(GO) generate ./dashboards/
+
+## plugin-test: typecheck, lint, jest, and the plugin build (frontend + backend binaries).
 plugin-test: plugin-deps
-	cd grafana-plugin && npm run typecheck && npm run lint && npm run test:ci && npm run build
+	cd grafana-plugin && npm run typecheck && npm run lint && npm run test:ci
+	$(MAKE) plugin
 
 deps-apt:
 	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
 	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { echo "prometheus/promtool still missing after apt-get install prometheus" >&2; exit 1; }
+	@command -v kubectl >/dev/null 2>&1 || { $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client; }
 
 $(PROM3):
 	@echo "building Prometheus $(PROM3_VERSION) into $(dir $@) (several minutes the first time)"
 	GOBIN=$(dir $@) $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROM3_VERSION)
 
+KUSTOMIZE   := $(TOOLS)/kustomize-v5.8.1/kustomize
+HELM        := $(TOOLS)/helm-v3.22.0/helm
 VM          := $(TOOLS)/victoria-metrics-v1.151.0/victoria-metrics
 VMCTL       := $(TOOLS)/vmctl-v1.151.0/vmctl
+
+$(KUSTOMIZE):
+	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
+
+$(HELM):
+	GOBIN=$(dir $@) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
 
 $(VM):
 	GOBIN=$(dir $@) $(GO) install github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics@v1.151.0
@@ -90,7 +116,7 @@ lint: $(STATICCHECK)
 
 ## test: everything CI runs.
 test: deps lint build
-	NEXCLIPPER_PROMETHEUS3=$(PROM3) $(GO) test -count=1 ./...
+	NEXCLIPPER_PROMETHEUS3=$(PROM3) NEXCLIPPER_KUSTOMIZE=$(KUSTOMIZE) NEXCLIPPER_HELM=$(HELM) $(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./receiver/remotewrite/
 	$(GO) test -count=1 -race -run 'TestQueriesDuringConcurrentPass|TestMiddleware' ./downsampler/tier/
 	cd e2e/thanoscompat && $(GO) test -count=1 ./...

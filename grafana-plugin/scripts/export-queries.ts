@@ -3,12 +3,20 @@
  * the Go tests parse with promql/parser and run in e2e. Variable sources are included as
  * `variable.<name>` (the selector whose label values fill the variable).
  *
- * Usage: npm run export-queries   (a jest test fails when queries.json is stale)
+ * The same file goes to pkg/plugin/queries.json, which the Go backend embeds: its "needs
+ * attention" rules run the Overview's own expressions.
+ *
+ * Usage: npm run export-queries   (a jest test and a Go test fail when either copy is stale)
  */
 import fs from 'fs';
 import path from 'path';
 import { exportedQueries } from '../src/queriesExport';
 
-const out = path.resolve(__dirname, '..', 'queries.json');
-fs.writeFileSync(out, JSON.stringify(exportedQueries(), null, 2) + '\n');
-console.log(`wrote ${Object.keys(exportedQueries()).length} expressions to ${path.relative(process.cwd(), out)}`);
+const json = JSON.stringify(exportedQueries(), null, 2) + '\n';
+for (const out of [
+  path.resolve(__dirname, '..', 'queries.json'),
+  path.resolve(__dirname, '..', 'pkg', 'plugin', 'queries.json'),
+]) {
+  fs.writeFileSync(out, json);
+  console.log(`wrote ${Object.keys(exportedQueries()).length} expressions to ${path.relative(process.cwd(), out)}`);
+}

@@ -20,4 +20,9 @@ export function prefixRoute(route: string): string {
 export interface AppSettings {
   /** UID of the Prometheus data source that reads the NexClipper receiver. */
   datasourceUid?: string;
+  /**
+   * The receiver's base URL as the app's backend reaches it (health check, "needs attention" list
+   * and its live stream), e.g. http://nexclipper-receiver:9911.
+   */
+  prometheusUrl?: string;
 }

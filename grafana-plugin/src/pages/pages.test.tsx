@@ -147,6 +147,40 @@ describe('overview', () => {
     ]);
   });
 
+  it("lists what needs attention from the backend's list, most severe first, linked", async () => {
+    rec.attention = [
+      {
+        kind: 'node_not_ready',
+        severity: 'critical',
+        subject: 'worker-3',
+        message: 'Node worker-3 is not Ready',
+        link: '/a/nexclipper-observability-app/nodes/worker-3',
+      },
+    ];
+    renderApp('overview');
+    const item = await screen.findByTestId(testIds.attention.item);
+    expect(within(item).getByRole('link', { name: 'Node worker-3 is not Ready' })).toHaveAttribute(
+      'href',
+      '/a/nexclipper-observability-app/nodes/worker-3'
+    );
+    expect(screen.getByTestId(testIds.attention.status)).toHaveTextContent('Refreshed every 30 s');
+  });
+
+  it('says when nothing needs attention', async () => {
+    renderApp('overview');
+    expect(await screen.findByText('Nothing needs attention now.')).toBeInTheDocument();
+  });
+
+  it("says why when the backend's list fails", async () => {
+    rec.attention = Object.assign(new Error('502'), {
+      data: { error: 'query overview.pod_problems at http://r:9911: connection refused' },
+    });
+    renderApp('overview');
+    expect(
+      await screen.findByText('query overview.pod_problems at http://r:9911: connection refused')
+    ).toBeInTheDocument();
+  });
+
   it('links nodes, namespaces and containers to their drill-downs', () => {
     const links = panelsOf(overviewScene(DS)).flatMap((p) =>
       p.state.fieldConfig.overrides.flatMap((o) =>

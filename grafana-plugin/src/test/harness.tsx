@@ -5,7 +5,7 @@
  * no-value message, as Grafana's panels do).
  */
 import React, { useEffect, useState } from 'react';
-import { Observable, of } from 'rxjs';
+import { Observable, of, throwError } from 'rxjs';
 import { render } from '@testing-library/react';
 import { Route, Router, Routes } from 'react-router-dom';
 import {
@@ -25,15 +25,19 @@ import {
   standardTransformersRegistry,
 } from '@grafana/data';
 import {
+  BackendSrv,
+  BackendSrvRequest,
   DataSourceSrv,
   LocationServiceProvider,
   locationService,
+  setBackendSrv,
   setDataSourceSrv,
   setPluginImportUtils,
   setRunRequest,
 } from '@grafana/runtime';
 import { DataQuery } from '@grafana/schema';
 import App from '../components/App/App';
+import { ATTENTION_RESOURCE, AttentionItem } from '../components/Attention/attention';
 import { AppSettings, PLUGIN_ID } from '../constants';
 
 export const DS = { uid: 'prom-uid', type: 'prometheus' };
@@ -54,10 +58,12 @@ export interface Recorder {
   respond: Responder;
   /** Values every query variable gets. */
   variableValues: string[];
+  /** What the backend's attention resource answers (Grafana Live is not installed: the list polls it). */
+  attention: AttentionItem[] | Error;
 }
 
 export function newRecorder(): Recorder {
-  return { queries: [], variableQueries: [], respond: () => [], variableValues: ['default'] };
+  return { queries: [], variableQueries: [], respond: () => [], variableValues: ['default'], attention: [] };
 }
 
 function fakeDataSource(rec: Recorder) {
@@ -177,7 +183,19 @@ export function installGrafanaFakes(rec: Recorder) {
       return current.variableValues;
     },
     respond: (q) => current.respond(q),
+    get attention() {
+      return current.attention;
+    },
   };
+  setBackendSrv({
+    fetch: (req: BackendSrvRequest) => {
+      if (req.url !== ATTENTION_RESOURCE) {
+        return throwError(() => new Error(`unexpected backend request ${req.url}`));
+      }
+      const a = proxy.attention;
+      return a instanceof Error ? throwError(() => a) : of({ data: a });
+    },
+  } as unknown as BackendSrv);
   const ds = fakeDataSource(proxy);
   setDataSourceSrv({
     get: async () => ds,
