@@ -22,7 +22,7 @@ EXPORTER_ADDR ?= 127.0.0.1:9910
 RECEIVER_ADDR ?= 127.0.0.1:9911
 RUN_DIR       ?= .run
 
-.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-test dashboards fuzz run bench-exporter bench-receiver bench-tiers golden clean
+.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-build plugin-test dashboards fuzz run bench-exporter bench-receiver bench-tiers golden clean
 
 all: build
 
@@ -48,8 +48,10 @@ deps: deps-apt $(PROM3) $(KUSTOMIZE) $(HELM) kubeapi plugin-deps
 kubeapi:
 	NEXCLIPPER_TOOLS=$(TOOLS) bash e2e/kubeapi/kubeapi.sh build
 
-## plugin-deps: install the Grafana app plugin's npm packages from its lock file.
-plugin-deps:
+## plugin-deps: install the Grafana app plugin's npm packages from its lock file (again only when it changes).
+plugin-deps: grafana-plugin/node_modules/.package-lock.json
+
+grafana-plugin/node_modules/.package-lock.json: grafana-plugin/package-lock.json
 	cd grafana-plugin && npm ci --no-audit --no-fund --loglevel=error
 
 PLUGIN_VERSION   := $(shell node -p "require('./grafana-plugin/package.json').version" 2>/dev/null || echo 0.0.0)
@@ -61,6 +63,9 @@ PLUGIN_ARCHS     := amd64 arm64
 ## plugin: build grafana-plugin/dist (frontend, dashboards, backend for linux/amd64 and linux/arm64),
 ## ready to drop into a Grafana plugins directory.
 plugin: plugin-deps
+	$(MAKE) plugin-build
+
+plugin-build:
 	cd grafana-plugin && npm run build
 	for arch in $(PLUGIN_ARCHS); do \
 		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -tags arrow_json_stdlib -ldflags "$(PLUGIN_LDFLAGS)" \
@@ -74,7 +79,7 @@ dashboards:
 ## plugin-test: typecheck, lint, jest, and the plugin build (frontend + backend binaries).
 plugin-test: plugin-deps
 	cd grafana-plugin && npm run typecheck && npm run lint && npm run test:ci
-	$(MAKE) plugin
+	$(MAKE) plugin-build
 
 deps-apt:
 	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
