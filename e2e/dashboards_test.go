@@ -112,15 +112,7 @@ type pipeline struct {
 
 func startDashboardPipeline(t *testing.T) pipeline {
 	t.Helper()
-	exporter := startExporter(t)
-	cfg := writeFile(t, t.TempDir(), "scrape.yml", fmt.Sprintf(`global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: nexclipper-exporter
-    static_configs:
-      - targets: [%q]
-`, exporter.addr))
-	receiver := startReceiver(t, t.TempDir(), "--scrape.config-file="+cfg)
+	receiver := startSelfScrape(t)
 	// rate() needs two samples in its range, increase() and deriv() too.
 	eventually(t, time.Minute, "three scrapes", func() bool {
 		v := instantQuery(t, receiver.addr, `count_over_time(node_load1{job="nexclipper-exporter"}[1m])`)

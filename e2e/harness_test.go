@@ -247,3 +247,18 @@ func sampleValue(s vectorSample) string {
 	v, _ := s.Value[1].(string)
 	return strings.TrimSpace(v)
 }
+
+// startSelfScrape starts an exporter and a receiver that scrapes it every second
+// from a standard scrape config (job nexclipper-exporter); it returns the receiver.
+func startSelfScrape(t *testing.T) *process {
+	t.Helper()
+	exporter := startExporter(t)
+	cfg := writeFile(t, t.TempDir(), "scrape.yml", fmt.Sprintf(`global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: nexclipper-exporter
+    static_configs:
+      - targets: [%q]
+`, exporter.addr))
+	return startReceiver(t, t.TempDir(), "--scrape.config-file="+cfg)
+}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"testing"
 	"time"
 )
@@ -9,15 +8,7 @@ import (
 // TestSelfScrape: the receiver scrapes the exporter itself from a standard
 // scrape config; a PromQL query answers within a minute.
 func TestSelfScrape(t *testing.T) {
-	exporter := startExporter(t)
-	cfg := writeFile(t, t.TempDir(), "scrape.yml", fmt.Sprintf(`global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: nexclipper-exporter
-    static_configs:
-      - targets: [%q]
-`, exporter.addr))
-	receiver := startReceiver(t, t.TempDir(), "--scrape.config-file="+cfg)
+	receiver := startSelfScrape(t)
 	eventually(t, time.Minute, "self-scraped series", func() bool {
 		return len(instantQuery(t, receiver.addr, `node_load1{job="nexclipper-exporter"}`)) == 1 &&
 			len(instantQuery(t, receiver.addr, `up{job="nexclipper-exporter"} == 1`)) == 1
