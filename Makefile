@@ -22,7 +22,7 @@ EXPORTER_ADDR ?= 127.0.0.1:9910
 RECEIVER_ADDR ?= 127.0.0.1:9911
 RUN_DIR       ?= .run
 
-.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-build plugin-test dashboards fuzz run bench-exporter bench-receiver bench-tiers golden clean
+.PHONY: all build test lint deps deps-apt kubeapi plugin-deps plugin plugin-build plugin-test dashboards fuzz run bench-exporter bench-receiver bench-kube bench-tiers golden clean
 
 all: build
 
@@ -122,7 +122,7 @@ lint: $(STATICCHECK)
 ## test: everything CI runs.
 test: deps lint build
 	NEXCLIPPER_PROMETHEUS3=$(PROM3) NEXCLIPPER_KUSTOMIZE=$(KUSTOMIZE) NEXCLIPPER_HELM=$(HELM) $(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./receiver/remotewrite/
+	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./exporter/kube/ ./receiver/remotewrite/
 	$(GO) test -count=1 -race -run 'TestQueriesDuringConcurrentPass|TestMiddleware' ./downsampler/tier/
 	cd e2e/thanoscompat && $(GO) test -count=1 ./...
 	$(MAKE) plugin-test
@@ -149,6 +149,10 @@ bench-exporter: build
 ## bench-receiver: ours against Prometheus 3.16 and VictoriaMetrics on the same remote-write load.
 bench-receiver: build
 	bench/receiver.sh $(BIN)/nexclipper-receiver bench/results/receiver.md
+
+## bench-kube: cluster mode against a real kube-apiserver with 5,000 pods in 200 deployments; writes bench/results/kube.md.
+bench-kube: build kubeapi
+	bench/kube.sh $(BIN)/nexclipper-exporter bench/results/kube.md
 
 ## bench-tiers: 30 days of 1,000 series, downsampled: disk per tier, one-year cost, and a 30-day query
 ## on ours tiered and raw-only, Prometheus 3.16 on the same blocks and VictoriaMetrics with them imported.

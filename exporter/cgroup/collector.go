@@ -40,6 +40,26 @@ import (
 type Options struct {
 	// Root is the cgroup filesystem mount point, /sys/fs/cgroup on a host (flag --path.cgroupfs).
 	Root string
+	// Pods, when set, names the pod and container of each container: every
+	// series then also carries namespace, pod and container ("" for a
+	// container the lookup does not know). Nil keeps the two ID labels only.
+	Pods PodLookup
+}
+
+// PodLookup finds the Kubernetes pod a container belongs to. The kube
+// package implements it from the pods on this node (--kube.mode=node); this
+// package knows nothing of Kubernetes beyond the interface.
+//
+// Implementations must be safe for concurrent use and must not block: the
+// answer comes from memory.
+type PodLookup interface {
+	// LookupContainer returns the namespace and name of the pod with UID
+	// podUID ("" when the cgroup path names no pod, in which case the
+	// container ID alone is looked up) and the name of its container whose
+	// runtime ID is containerID. ok is false when no pod is known; container
+	// is "" when the pod is known but the ID is not (the pod's sandbox, or a
+	// container whose status the kubelet has not reported yet).
+	LookupContainer(podUID, containerID string) (namespace, pod, container string, ok bool)
 }
 
 // Collector reads per-container metrics from the cgroup filesystem at
@@ -47,6 +67,7 @@ type Options struct {
 // safe, though the Runner never makes them.
 type Collector struct {
 	root string
+	pods PodLookup
 }
 
 // NewCollector returns a collector over opts.Root. It fails only on
@@ -55,7 +76,7 @@ func NewCollector(opts Options) (*Collector, error) {
 	if opts.Root == "" {
 		return nil, errors.New("cgroup: Options.Root is empty")
 	}
-	return &Collector{root: filepath.Clean(opts.Root)}, nil
+	return &Collector{root: filepath.Clean(opts.Root), pods: opts.Pods}, nil
 }
 
 // Hierarchy layouts reported by DetectMode.
@@ -132,8 +153,17 @@ func (c *Collector) Update(ctx context.Context, ch chan<- prometheus.Metric) err
 		}
 		var r reading
 		src.read(&r, ct)
+		labels := []string{ct.id.ContainerID, ct.id.PodUID}
+		if c.pods != nil {
+			ns, pod, name, _ := c.pods.LookupContainer(ct.id.PodUID, ct.id.ContainerID)
+			labels = append(labels, ns, pod, name)
+		}
 		for _, s := range r.samples {
-			ch <- prometheus.MustNewConstMetric(s.f.desc, s.f.typ, s.v, ct.id.ContainerID, ct.id.PodUID)
+			desc := s.f.desc
+			if c.pods != nil {
+				desc = s.f.podDesc
+			}
+			ch <- prometheus.MustNewConstMetric(desc, s.f.typ, s.v, labels...)
 		}
 		errs = append(errs, r.errs...)
 	}
@@ -153,18 +183,27 @@ func joinErrors(errs []error) error {
 	return errors.Join(errs...)
 }
 
-// family is one metric family: its descriptor and type.
+// family is one metric family: its descriptors and type.
 type family struct {
-	desc *prometheus.Desc
-	typ  prometheus.ValueType
+	desc    *prometheus.Desc // labelNames
+	podDesc *prometheus.Desc // podLabelNames, when Options.Pods is set
+	typ     prometheus.ValueType
 }
 
 // labelNames are the labels of every family. pod_uid is "" outside pods but
 // always present, so all series of a family share one label set.
 var labelNames = []string{"container_id", "pod_uid"}
 
+// podLabelNames add the pod's identity, cAdvisor's label names, when a
+// PodLookup is configured. They are "" for containers it does not know.
+var podLabelNames = []string{"container_id", "pod_uid", "namespace", "pod", "container"}
+
 func newFamily(name, help string, typ prometheus.ValueType) *family {
-	return &family{desc: prometheus.NewDesc(name, help, labelNames, nil), typ: typ}
+	return &family{
+		desc:    prometheus.NewDesc(name, help, labelNames, nil),
+		podDesc: prometheus.NewDesc(name, help, podLabelNames, nil),
+		typ:     typ,
+	}
 }
 
 // The families, with cAdvisor's names and help strings. A container emits at

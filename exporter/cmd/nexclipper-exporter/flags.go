@@ -18,7 +18,7 @@ import (
 
 // newApp declares every flag; values land in cfg when the app parses.
 func newApp(cfg *config, table collector.Table) *kingpin.Application {
-	app := kingpin.New(programName, "Node and per-container metrics for Prometheus, a lean replacement for node_exporter + cAdvisor.")
+	app := kingpin.New(programName, "Node, per-container and (with --kube.mode) Kubernetes object metrics for Prometheus, a lean replacement for node_exporter + cAdvisor + kube-state-metrics.")
 	app.Version(version.Print(programName))
 	app.HelpFlag.Short('h')
 
@@ -29,9 +29,13 @@ func newApp(cfg *config, table collector.Table) *kingpin.Application {
 
 	durationFlag(app, "collector.timeout", "Longest time one collector may take in a scrape; a slower one reports success 0.", "3s", &cfg.collectorTimeout)
 	for _, s := range table {
+		set := new(bool)
 		cfg.enabled[s.Name] = app.Flag("collector."+s.Name, fmt.Sprintf("Enable the %s collector: %s (default: %s).", s.Name, s.Help, enabledWord(s.DefaultEnabled))).
-			Default(fmt.Sprint(s.DefaultEnabled)).Bool()
+			Default(fmt.Sprint(s.DefaultEnabled)).IsSetByUser(set).Bool()
+		cfg.enabledSet[s.Name] = set
 	}
+	app.Flag("collector.disable-defaults", "Disable every collector not enabled by its own --collector.<name> flag, as node_exporter "+
+		"(the cluster-mode Deployment, which reads no host).").BoolVar(&cfg.disableDefaults)
 	regexpFlag(app, "collector.diskstats.device-include", "Regexp of disk devices to include (default: all not excluded).", "", &cfg.node.DiskDeviceInclude)
 	regexpFlag(app, "collector.diskstats.device-exclude", "Regexp of disk devices to exclude.", node.DefaultDiskDeviceExclude, &cfg.node.DiskDeviceExclude)
 	regexpFlag(app, "collector.filesystem.mount-points-exclude", "Regexp of mount points to exclude.", node.DefaultFSMountPointsExclude, &cfg.node.FSMountPointsExclude)
@@ -39,6 +43,8 @@ func newApp(cfg *config, table collector.Table) *kingpin.Application {
 	durationFlag(app, "collector.filesystem.mount-timeout", "Longest wait for statfs on one mount point before it is reported with device_error 1.", "1s", &cfg.node.FSMountTimeout)
 	regexpFlag(app, "collector.netdev.device-include", "Regexp of network devices to include (default: all not excluded).", "", &cfg.node.NetDeviceInclude)
 	regexpFlag(app, "collector.netdev.device-exclude", "Regexp of network devices to exclude.", node.DefaultNetDeviceExclude, &cfg.node.NetDeviceExclude)
+
+	kubeFlags(app, cfg)
 
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&cfg.telemetryPath)
 	app.Flag("web.max-requests", "Maximum number of parallel scrape requests. 0 disables the limit.").Default("40").IntVar(&cfg.maxRequests)
@@ -84,6 +90,19 @@ func (v *regexpValue) String() string {
 	return (*v.dst).String()
 }
 
+// applyDisableDefaults turns off, with --collector.disable-defaults, every
+// collector whose flag was not given.
+func applyDisableDefaults(cfg *config) {
+	if !cfg.disableDefaults {
+		return
+	}
+	for name, on := range cfg.enabled {
+		if set := cfg.enabledSet[name]; set == nil || !*set {
+			*on = false
+		}
+	}
+}
+
 // checkCollectorFlags rejects --collector.<name> and --no-collector.<name>
 // for names that are not collectors, listing the known ones. Sub-options
 // (--collector.<name>.<option>) and --collector.timeout are left to kingpin.
@@ -100,7 +119,7 @@ func checkCollectorFlags(args []string, table collector.Table) error {
 			continue
 		}
 		name, _, _ = strings.Cut(name, "=")
-		if strings.Contains(name, ".") || name == "timeout" {
+		if strings.Contains(name, ".") || name == "timeout" || name == "disable-defaults" {
 			continue
 		}
 		if _, known := table.Lookup(name); !known {
