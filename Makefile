@@ -9,6 +9,7 @@ STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 # Prometheus 3.x, the remote-write 2.0 sender of the e2e tests (Debian ships 2.x).
 PROM3_VERSION := v0.316.0
 PROM3       := $(TOOLS)/prometheus-$(PROM3_VERSION)/prometheus
+PROMTOOL3   := $(TOOLS)/promtool-$(PROM3_VERSION)/promtool
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -42,7 +43,7 @@ FORCE:
 ## deps: what the tests use: Debian's prometheus (2.x server and promtool), Prometheus 3.x built from its
 ## module, kube-apiserver v1.37.2 + etcd v3.6.16 built from theirs (e2e/kubeapi), kustomize and helm
 ## from theirs, kubectl (Debian's kubernetes-client when none is installed), the plugin's npm packages.
-deps: deps-apt $(PROM3) $(KUSTOMIZE) $(HELM) kubeapi plugin-deps
+deps: deps-apt $(PROM3) $(PROMTOOL3) $(KUSTOMIZE) $(HELM) kubeapi plugin-deps
 
 ## kubeapi: build the test kube-apiserver and etcd into $(TOOLS) unless cached (5-9 min cold).
 kubeapi:
@@ -95,6 +96,9 @@ HELM        := $(TOOLS)/helm-v3.22.0/helm
 VM          := $(TOOLS)/victoria-metrics-v1.151.0/victoria-metrics
 VMCTL       := $(TOOLS)/vmctl-v1.151.0/vmctl
 
+$(PROMTOOL3):
+	GOBIN=$(dir $@) $(GO) install github.com/prometheus/prometheus/cmd/promtool@$(PROM3_VERSION)
+
 $(KUSTOMIZE):
 	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
 
@@ -121,7 +125,7 @@ lint: $(STATICCHECK)
 
 ## test: everything CI runs.
 test: deps lint build
-	NEXCLIPPER_PROMETHEUS3=$(PROM3) NEXCLIPPER_KUSTOMIZE=$(KUSTOMIZE) NEXCLIPPER_HELM=$(HELM) $(GO) test -count=1 ./...
+	NEXCLIPPER_PROMETHEUS3=$(PROM3) NEXCLIPPER_PROMTOOL3=$(PROMTOOL3) NEXCLIPPER_KUSTOMIZE=$(KUSTOMIZE) NEXCLIPPER_HELM=$(HELM) $(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./exporter/collector/ ./exporter/node/ ./exporter/cgroup/ ./exporter/kube/ ./receiver/remotewrite/
 	$(GO) test -count=1 -race -run 'TestQueriesDuringConcurrentPass|TestMiddleware' ./downsampler/tier/
 	cd e2e/thanoscompat && $(GO) test -count=1 ./...
