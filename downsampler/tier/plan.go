@@ -1,6 +1,7 @@
 package tier
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/nexclipper/nexclipper/downsampler"
@@ -86,14 +87,6 @@ func plan(mint, maxt int64, order []int64, holds map[int64][]Interval) []segment
 		}
 		todo = rest
 	}
-	slices.SortFunc(out, func(a, b segment) int {
-		switch {
-		case a.mint < b.mint:
-			return -1
-		case a.mint > b.mint:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b segment) int { return cmp.Compare(a.mint, b.mint) })
 	return out
 }

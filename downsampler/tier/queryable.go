@@ -155,7 +155,8 @@ func (qr *querier) Select(ctx context.Context, _ bool, hints *storage.SelectHint
 	}
 	want := maxResolution(ctx)
 	pref := preferredResolution(want.res, h.Step, h.Range)
-	segs := plan(h.Start, h.End, preferenceOrder(pref, want.strict), qr.holds())
+	holds := qr.holds()
+	segs := plan(h.Start, h.End, preferenceOrder(pref, want.strict), holds)
 	if len(segs) == 0 {
 		return storage.EmptySeriesSet()
 	}
@@ -184,7 +185,7 @@ func (qr *querier) Select(ctx context.Context, _ bool, hints *storage.SelectHint
 		}
 	}
 	if want.strict {
-		annos.Merge(qr.gapWarnings(h.Start, h.End, segs, pref))
+		annos.Merge(gapWarnings(h.Start, h.End, segs, pref, holds))
 	}
 	var set storage.SeriesSet
 	if len(sets) == 1 {
@@ -200,9 +201,9 @@ func (qr *querier) Select(ctx context.Context, _ bool, hints *storage.SelectHint
 
 // gapWarnings names the parts of [mint, maxt] that an explicit max_source_resolution
 // left empty although a coarser tier holds them.
-func (qr *querier) gapWarnings(mint, maxt int64, segs []segment, pref int64) annotations.Annotations {
+func gapWarnings(mint, maxt int64, segs []segment, pref int64, holds map[int64][]Interval) annotations.Annotations {
 	var annos annotations.Annotations
-	coarser := plan(mint, maxt, preferenceOrder(downsampler.ResLevel2, false), qr.holds())
+	coarser := plan(mint, maxt, preferenceOrder(downsampler.ResLevel2, false), holds)
 	for _, c := range coarser {
 		if c.res <= pref {
 			continue
